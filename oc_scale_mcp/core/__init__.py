@@ -1,0 +1,1 @@
+"""Shared core: models, errors, project discovery, checkpoint store, redaction, timestamps."""

@@ -40,9 +40,7 @@ async def main(runs: int) -> None:
         bare = Path(tmp) / "bare_server.py"
         bare.write_text(BARE_SERVER)
         subjects = {
-            "oc-scale serve": StdioServerParameters(
-                command=sys.executable, args=["-m", "oc_scale_mcp", "serve"]
-            ),
+            "oc-scale serve": StdioServerParameters(command=sys.executable, args=["-m", "oc_scale_mcp", "serve"]),
             "bare MCPServer (reference)": StdioServerParameters(command=sys.executable, args=[str(bare)]),
         }
         results: dict[str, list[float]] = {name: [] for name in subjects}

@@ -39,9 +39,7 @@ def _add_option(parser: argparse.ArgumentParser, name: str, field: FieldInfo) ->
     origin = typing.get_origin(annotation)
     help_text = (field.description or "").replace("%", "%%")
     if annotation is bool:
-        parser.add_argument(
-            flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text
-        )
+        parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text)
     elif origin is Literal:
         parser.add_argument(
             flag,
@@ -84,17 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="<command>", required=True)
     serve = sub.add_parser("serve", help="Run the MCP server (stdio by default).")
     serve.add_argument("--http", action="store_true", help="Serve streamable HTTP instead of stdio.")
-    serve.add_argument(
-        "--host", default="127.0.0.1", help="HTTP bind address (non-loopback needs OC_SCALE_TOKEN)."
-    )
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (non-loopback needs OC_SCALE_TOKEN).")
     serve.add_argument("--port", type=int, default=8000, help="HTTP port.")
     for spec in COMMANDS:
         command = sub.add_parser(spec.name, help=spec.summary, description=spec.description)
         for name, field in spec.params.model_fields.items():
             _add_option(command, name, field)
-        command.add_argument(
-            "--json", dest="_json", action="store_true", help="Print the result model as JSON."
-        )
+        command.add_argument("--json", dest="_json", action="store_true", help="Print the result model as JSON.")
     return parser
 
 
@@ -124,11 +118,7 @@ def _run_command(args: argparse.Namespace) -> int:
     from oc_scale_mcp.server import validation_message
 
     spec = command_named(args.command)
-    raw = {
-        name: value
-        for name, value in vars(args).items()
-        if name in spec.params.model_fields and value is not None
-    }
+    raw = {name: value for name, value in vars(args).items() if name in spec.params.model_fields and value is not None}
     for name, value in raw.items():
         if isinstance(value, list):
             raw[name] = _flatten_lists(value)
@@ -175,9 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `oc-scale` console script."""
     import logging
 
-    logging.basicConfig(
-        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)

@@ -59,20 +59,14 @@ def _tool_function(spec: CommandSpec):
             raise ToolError(validation_message(exc)) from None
         except Exception:
             log.exception("internal error in tool %s", spec.name)
-            raise ToolError(
-                f"internal error in {spec.name} (a bug: the server log has the details)"
-            ) from None
+            raise ToolError(f"internal error in {spec.name} (a bug: the server log has the details)") from None
 
     parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
     annotations: dict[str, Any] = {"ctx": Context, "return": spec.result}
     for name, field in spec.params.model_fields.items():
         annotation = Annotated[field.annotation, field]
         # A default_factory stays in the FieldInfo; giving the parameter a default as well would clash.
-        default = (
-            inspect.Parameter.empty
-            if field.is_required() or field.default_factory is not None
-            else field.default
-        )
+        default = inspect.Parameter.empty if field.is_required() or field.default_factory is not None else field.default
         parameters.append(
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
         )

@@ -29,9 +29,7 @@ def render_tools_markdown() -> str:
         "|---|---|---|---|",
     ]
     for spec in COMMANDS:
-        lines.append(
-            f"| `{spec.name}` | {spec.summary} | {spec.checkpoint_event or '—'} | {_hint_words(spec)} |"
-        )
+        lines.append(f"| `{spec.name}` | {spec.summary} | {spec.checkpoint_event or '—'} | {_hint_words(spec)} |")
     for spec in COMMANDS:
         lines += [
             "",

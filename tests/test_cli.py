@@ -89,8 +89,6 @@ def test_malformed_json_option_is_exit_2(example_project):
 
 def test_checkpoint_validate_exits_1_on_an_invalid_file(example_project, capsys):
     (example_project / ".checkpoints").mkdir()
-    (example_project / ".checkpoints" / "oc-deploy-ops.checkpoint.json").write_text(
-        '{"skill": "oc-deploy-ops"}'
-    )
+    (example_project / ".checkpoints" / "oc-deploy-ops.checkpoint.json").write_text('{"skill": "oc-deploy-ops"}')
     assert main(["checkpoint", "--project-dir", str(example_project), "--action", "validate"]) == 1
     assert "INVALID" in capsys.readouterr().out

@@ -26,12 +26,8 @@ class BudgetMetric:
 
 
 METRICS: tuple[BudgetMetric, ...] = (
-    BudgetMetric(
-        "ttfb_ms", "Time to First Byte (TTFB)", "ms", 200, "Server response time", "server-response-time"
-    ),
-    BudgetMetric(
-        "fcp_ms", "First Contentful Paint (FCP)", "ms", 1500, "Browser paint", "first-contentful-paint"
-    ),
+    BudgetMetric("ttfb_ms", "Time to First Byte (TTFB)", "ms", 200, "Server response time", "server-response-time"),
+    BudgetMetric("fcp_ms", "First Contentful Paint (FCP)", "ms", 1500, "Browser paint", "first-contentful-paint"),
     BudgetMetric(
         "lcp_ms",
         "Largest Contentful Paint (LCP)",
@@ -40,9 +36,7 @@ METRICS: tuple[BudgetMetric, ...] = (
         "Largest visible element",
         "largest-contentful-paint",
     ),
-    BudgetMetric(
-        "cls", "Cumulative Layout Shift (CLS)", "score", 0.1, "Visual stability", "cumulative-layout-shift"
-    ),
+    BudgetMetric("cls", "Cumulative Layout Shift (CLS)", "score", 0.1, "Visual stability", "cumulative-layout-shift"),
     BudgetMetric(
         "inp_ms",
         "Interaction to Next Paint (INP)",
@@ -63,9 +57,7 @@ METRICS: tuple[BudgetMetric, ...] = (
     BudgetMetric("api_p50_ms", "API response time (p50)", "ms", 100, "Median endpoint latency"),
     BudgetMetric("api_p95_ms", "API response time (p95)", "ms", 500, "Tail latency"),
     BudgetMetric("js_bundle_gzip_bytes", "JS bundle size (gzipped)", "bytes", 150 * 1024, "Initial load"),
-    BudgetMetric(
-        "page_weight_bytes", "Total page weight", "bytes", 500 * 1024, "All resources", "total-byte-weight"
-    ),
+    BudgetMetric("page_weight_bytes", "Total page weight", "bytes", 500 * 1024, "All resources", "total-byte-weight"),
     BudgetMetric("db_query_p95_ms", "Database query time (p95)", "ms", 50, "Slowest queries"),
 )
 METRIC_BY_ID = {metric.id: metric for metric in METRICS}
@@ -116,15 +108,12 @@ def parse_budget_value(metric: BudgetMetric, value: float | int | str) -> float:
         match = _VALUE.match(str(value))
         if not match:
             raise InputError(
-                f"budget for {metric.id} {value!r} is not a number with an optional unit "
-                f"({_unit_hint(metric)})"
+                f"budget for {metric.id} {value!r} is not a number with an optional unit ({_unit_hint(metric)})"
             )
         unit = match["unit"].lower()
         scale = {"ms": _TIME_UNITS, "bytes": _SIZE_UNITS, "score": {"": 1.0}}[metric.unit].get(unit)
         if scale is None:
-            raise InputError(
-                f"budget for {metric.id} {value!r} has unit {match['unit']!r}; {_unit_hint(metric)}"
-            )
+            raise InputError(f"budget for {metric.id} {value!r} has unit {match['unit']!r}; {_unit_hint(metric)}")
         number = float(match["number"]) * scale
     if not number > 0 or number != number or number == float("inf"):
         raise InputError(f"budget for {metric.id} must be a positive number, got {value!r}")

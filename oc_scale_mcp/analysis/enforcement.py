@@ -41,18 +41,12 @@ def glob_for_asset(path: str) -> str:
 def bundlesize_config(budget_bytes: float, entry_scripts: list[str], dist_prefix: str) -> dict[str, Any]:
     """A bundlesize config for the initial scripts. bundlesize checks each file alone, so with several
     entry scripts each gets the whole budget and `size_limit` below carries the total."""
-    paths = sorted({glob_for_asset(f"{dist_prefix}/{p}") for p in entry_scripts}) or [
-        f"{dist_prefix}/**/*.js"
-    ]
+    paths = sorted({glob_for_asset(f"{dist_prefix}/{p}") for p in entry_scripts}) or [f"{dist_prefix}/**/*.js"]
     max_size = f"{budget_bytes / 1024:.0f} kB"
     return {"files": [{"path": path, "maxSize": max_size, "compression": "gzip"} for path in paths]}
 
 
-def size_limit_config(
-    budget_bytes: float, entry_scripts: list[str], dist_prefix: str
-) -> list[dict[str, Any]]:
+def size_limit_config(budget_bytes: float, entry_scripts: list[str], dist_prefix: str) -> list[dict[str, Any]]:
     """A size-limit config (`.size-limit.json`), which sums every path in one entry: the total budget."""
-    paths = sorted({glob_for_asset(f"{dist_prefix}/{p}") for p in entry_scripts}) or [
-        f"{dist_prefix}/**/*.js"
-    ]
+    paths = sorted({glob_for_asset(f"{dist_prefix}/{p}") for p in entry_scripts}) or [f"{dist_prefix}/**/*.js"]
     return [{"name": "initial JS", "path": paths, "limit": f"{budget_bytes / 1024:.0f} kB", "gzip": True}]

@@ -36,8 +36,7 @@ def read_lighthouse_report(doc: Any) -> LighthouseMetrics:
         doc = doc[0]  # lhci's manifest-style list of runs: take the first
     if not isinstance(doc, dict) or not isinstance(doc.get("audits"), dict):
         raise InputError(
-            "the Lighthouse report has no `audits` object: pass the JSON from "
-            "`lighthouse <url> --output=json` (an lhr)"
+            "the Lighthouse report has no `audits` object: pass the JSON from `lighthouse <url> --output=json` (an lhr)"
         )
     audits: dict[str, Any] = doc["audits"]
     metrics = LighthouseMetrics(

@@ -50,8 +50,7 @@ class BudgetParams(CommandParams):
     )
     write_config: bool = Field(
         False,
-        description="Also write lighthouserc.json, bundlesize.config.json and .size-limit.json "
-        "into the project.",
+        description="Also write lighthouserc.json, bundlesize.config.json and .size-limit.json into the project.",
     )
 
 
@@ -91,9 +90,7 @@ def _latest_loadtest_latency(doc: dict[str, Any]) -> tuple[dict[str, float], str
     latency = record.get("latency_ms") if isinstance(record, dict) else None
     if not isinstance(latency, dict):
         return {}, None
-    found = {
-        f"api_{q}_ms": float(latency[q]) for q in ("p50", "p95") if isinstance(latency.get(q), int | float)
-    }
+    found = {f"api_{q}_ms": float(latency[q]) for q in ("p50", "p95") if isinstance(latency.get(q), int | float)}
     return found, f"load test {record.get('recorded_at', '')} on {record.get('endpoint', '?')}"
 
 
@@ -134,9 +131,7 @@ async def run(params: BudgetParams, progress: Progress) -> BudgetResult:
         try:
             lhr = read_lighthouse_report(orjson.loads(path.read_bytes()))
         except orjson.JSONDecodeError as exc:
-            raise InputError(
-                f"lighthouse_report {params.lighthouse_report!r} is not valid JSON: {exc.msg}"
-            ) from exc
+            raise InputError(f"lighthouse_report {params.lighthouse_report!r} is not valid JSON: {exc.msg}") from exc
         for metric_id, value in lhr.values.items():
             measured[metric_id] = (
                 value,
@@ -216,9 +211,7 @@ def _dist_dir(project: Project, dist_dir: str | None) -> Path | None:
     return default if default.is_dir() else None
 
 
-def _enforcement(
-    budgets: dict[str, float], urls: list[str], scripts: list[str], prefix: str
-) -> EnforcementConfig:
+def _enforcement(budgets: dict[str, float], urls: list[str], scripts: list[str], prefix: str) -> EnforcementConfig:
     from oc_scale_mcp.analysis.enforcement import bundlesize_config, lighthouserc, size_limit_config
 
     bundle = budgets["js_bundle_gzip_bytes"]
@@ -299,8 +292,7 @@ def _report(
 SPEC = CommandSpec(
     name="budget",
     title="Performance budgets",
-    summary="Set performance budgets or audit measurements against them; "
-    "emits Lighthouse CI and bundle-size configs.",
+    summary="Set performance budgets or audit measurements against them; emits Lighthouse CI and bundle-size configs.",
     description=(
         "Use to define the project's performance budgets (action=set: the skill's defaults — TTFB 200 ms, "
         "FCP 1.5 s, LCP 2.5 s, CLS 0.1, INP 200 ms, API p50 100 ms / p95 500 ms, JS 150 KB gzip, "

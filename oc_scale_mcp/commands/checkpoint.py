@@ -200,9 +200,7 @@ def _validate(project: Project, store: CheckpointStore, base: dict[str, Any]) ->
             doc = load_json_object(path)
             verdict = validate_checkpoint(doc, file_name=path.name, size_bytes=path.stat().st_size)
             checks.append(
-                FileCheck(
-                    file=path.name, valid=verdict.valid, errors=verdict.errors, warnings=verdict.warnings
-                )
+                FileCheck(file=path.name, valid=verdict.valid, errors=verdict.errors, warnings=verdict.warnings)
             )
         except CheckpointError as exc:
             checks.append(FileCheck(file=path.name, valid=False, errors=[str(exc)], warnings=[]))

@@ -30,9 +30,7 @@ _HEADER_LINE = re.compile(
 )
 _CREDENTIAL = re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=\-]{4,}", re.IGNORECASE)
 _URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.\-]*://[^/\s:@]*:)([^@\s/]+)(@)", re.IGNORECASE)
-_QUERY_SECRET = re.compile(
-    r"([?&](?:token|access_token|api_key|apikey|key|secret|password)=)[^&\s#]+", re.IGNORECASE
-)
+_QUERY_SECRET = re.compile(r"([?&](?:token|access_token|api_key|apikey|key|secret|password)=)[^&\s#]+", re.IGNORECASE)
 
 
 def is_secret_key(key: str) -> bool:
@@ -61,11 +59,7 @@ def redact(value: Any) -> Any:
     """Return a copy of a JSON-like value with every secret replaced by `[REDACTED]`."""
     if isinstance(value, dict):
         return {
-            key: (
-                REDACTED
-                if isinstance(key, str) and is_secret_key(key) and item not in (None, "")
-                else redact(item)
-            )
+            key: (REDACTED if isinstance(key, str) and is_secret_key(key) and item not in (None, "") else redact(item))
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):

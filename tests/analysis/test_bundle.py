@@ -31,9 +31,7 @@ def test_page_weight_counts_text_gzipped_and_images_raw():
         "hero.png": "image",
     }
     png = (dist / "hero.png").stat().st_size
-    assert result.page_weight_bytes == png + sum(
-        a.bytes_gzip for a in result.page_assets if a.path != "hero.png"
-    )
+    assert result.page_weight_bytes == png + sum(a.bytes_gzip for a in result.page_assets if a.path != "hero.png")
 
 
 def test_lazy_chunks_and_other_origins_are_not_initial(tmp_path: Path):

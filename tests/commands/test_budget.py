@@ -19,11 +19,7 @@ async def budget(**kw):
 
 async def test_set_stores_defaults_and_overrides_and_the_file_satisfies_every_protocol_rule(example_project):
     result = await budget(project_dir=str(example_project), action="set", budgets={"lcp": "2s", "cls": 0.05})
-    assert (
-        result.budgets["lcp_ms"] == 2000
-        and result.budgets["cls"] == 0.05
-        and result.budgets["ttfb_ms"] == 200
-    )
+    assert result.budgets["lcp_ms"] == 2000 and result.budgets["cls"] == 0.05 and result.budgets["ttfb_ms"] == 200
     path = example_project / ".checkpoints" / "oc-scale-ops.checkpoint.json"
     doc = orjson.loads(path.read_bytes())
     verdict = validate_checkpoint(doc, file_name=path.name, size_bytes=path.stat().st_size)
@@ -51,9 +47,7 @@ async def test_audit_uses_the_stored_budgets_and_measures_the_example_dist(examp
 
 
 async def test_audit_reads_paint_metrics_from_a_lighthouse_report(example_project):
-    make_lhr_file(
-        example_project / "lhr.json", fcp=1100, lcp=2400, cls=0.2, tbt=150, ttfb=120, weight=300_000
-    )
+    make_lhr_file(example_project / "lhr.json", fcp=1100, lcp=2400, cls=0.2, tbt=150, ttfb=120, weight=300_000)
     result = await budget(project_dir=str(example_project), lighthouse_report="lhr.json", dist_dir="dist")
     rows = {row.metric: row for row in result.rows}
     assert (rows["fcp_ms"].measured, rows["fcp_ms"].status) == (1100, "pass")
@@ -93,9 +87,7 @@ async def test_enforcement_configs_follow_the_budgets_and_can_be_written(example
     assert assertions["resource-summary:script:size"] == ["error", {"maxNumericValue": 122880}]
     assert "interaction-to-next-paint" not in assertions
     bundlesize = orjson.loads((example_project / "bundlesize.config.json").read_bytes())
-    assert bundlesize == {
-        "files": [{"path": "dist/assets/index-*.js", "maxSize": "120 kB", "compression": "gzip"}]
-    }
+    assert bundlesize == {"files": [{"path": "dist/assets/index-*.js", "maxSize": "120 kB", "compression": "gzip"}]}
     size_limit = orjson.loads((example_project / ".size-limit.json").read_bytes())
     assert size_limit[0]["limit"] == "120 kB" and size_limit[0]["gzip"] is True
     assert sorted(result.enforcement.written_files) == [

@@ -200,9 +200,7 @@ def test_16_processes_merging_25_updates_each_lose_nothing_and_the_file_is_alway
 
     watcher = threading.Thread(target=watch)
     watcher.start()
-    writers = [
-        subprocess.Popen([sys.executable, "-c", _WRITER, str(empty_project), str(w), "25"]) for w in range(16)
-    ]
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(empty_project), str(w), "25"]) for w in range(16)]
     try:
         codes = [p.wait(timeout=120) for p in writers]
     finally:

@@ -227,14 +227,10 @@ class CheckpointStore:
                     os.replace(archive, aside)
             atomic_write(archive, _dump(existing + list(history)))
             outcome.rotated_to = archive
-            outcome.notes.append(
-                f"rotated {len(history)} old record(s) into {archive.relative_to(self.project.root)}"
-            )
+            outcome.notes.append(f"rotated {len(history)} old record(s) into {archive.relative_to(self.project.root)}")
         data = _dump(doc)
         if len(data) > SIZE_WARN_BYTES:
-            outcome.notes.append(
-                f"checkpoint is {len(data)} bytes even after rotation (latest results are large)"
-            )
+            outcome.notes.append(f"checkpoint is {len(data)} bytes even after rotation (latest results are large)")
         return data
 
 
@@ -314,9 +310,7 @@ def _merge_progress_rows(existing: Any, done: set[str]) -> list[dict[str, Any]]:
 def _default_next_action(done: set[str]) -> str:
     for row_id, label in EVENTS:
         if row_id not in done:
-            return (
-                f"Next in the scale-ops pipeline: {label.lower()} (`oc-scale {_COMMAND_OF_EVENT[row_id]}`)."
-            )
+            return f"Next in the scale-ops pipeline: {label.lower()} (`oc-scale {_COMMAND_OF_EVENT[row_id]}`)."
     return "Review the latest results and re-run `oc-scale audit` after changes."
 
 

@@ -46,9 +46,7 @@ def _is_nonempty_str(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
-def validate_checkpoint(
-    doc: Any, *, file_name: str | None = None, size_bytes: int | None = None
-) -> ValidationReport:
+def validate_checkpoint(doc: Any, *, file_name: str | None = None, size_bytes: int | None = None) -> ValidationReport:
     """Check one parsed checkpoint document; `file_name` enables the `<skill>.checkpoint.json` rule."""
     report = ValidationReport()
     err, warn = report.errors.append, report.warnings.append
@@ -77,10 +75,7 @@ def validate_checkpoint(
         if _is_nonempty_str(value):
             parsed = parse_timestamp(value)
             if parsed is None:
-                err(
-                    f"`{name}` {value!r} is not UTC `YYYY-MM-DDTHH:MM:SS[.fff]Z` "
-                    "(offsets like +00:00 are rejected)"
-                )
+                err(f"`{name}` {value!r} is not UTC `YYYY-MM-DDTHH:MM:SS[.fff]Z` (offsets like +00:00 are rejected)")
             stamps[name] = parsed
     if stamps.get("created_at") and stamps.get("updated_at") and stamps["updated_at"] < stamps["created_at"]:
         err("`updated_at` is earlier than `created_at`")
@@ -169,9 +164,7 @@ def _check_context_primer(doc: dict, err, warn) -> None:
         err("`context_primer` must be an object")
         return
     for key in ("key_decisions", "generated_files", "user_preferences"):
-        if key in primer and not (
-            isinstance(primer[key], list) and all(isinstance(v, str) for v in primer[key])
-        ):
+        if key in primer and not (isinstance(primer[key], list) and all(isinstance(v, str) for v in primer[key])):
             err(f"context_primer.{key} must be an array of strings")
     if isinstance(primer.get("key_decisions"), list) and len(primer["key_decisions"]) > KEY_DECISIONS_WARN:
         warn(f"context_primer.key_decisions has {len(primer['key_decisions'])} items (keep it under ~20)")

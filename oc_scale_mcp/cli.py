@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--http", action="store_true", help="Serve streamable HTTP instead of stdio.")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (non-loopback needs OC_SCALE_TOKEN).")
     serve.add_argument("--port", type=int, default=8000, help="HTTP port.")
+    demo = sub.add_parser("demo-server", help="Serve the example app's API and assets on 127.0.0.1 to try tools on.")
+    demo.add_argument("--project-dir", default=None, help="Example project (default: the bundled examples/crm-worker).")
+    demo.add_argument("--host", default="127.0.0.1", help="Loopback address to bind.")
+    demo.add_argument("--port", type=int, default=8787, help="Port.")
     for spec in COMMANDS:
         command = sub.add_parser(spec.name, help=spec.summary, description=spec.description)
         for name, field in spec.params.model_fields.items():
@@ -161,6 +165,21 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _demo_server(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from oc_scale_mcp.core.errors import OcScaleError
+    from oc_scale_mcp.demo.server import serve
+
+    project = args.project_dir or str(Path(__file__).resolve().parents[1] / "examples" / "crm-worker")
+    try:
+        serve(project, args.host, args.port)
+    except OcScaleError as exc:
+        print(f"oc-scale demo-server: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `oc-scale` console script."""
     import logging
@@ -169,4 +188,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "demo-server":
+        return _demo_server(args)
     return _run_command(args)

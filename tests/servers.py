@@ -97,15 +97,15 @@ class _Server:
 
 
 @contextlib.contextmanager
-def http_server(behaviour: Behaviour | None = None) -> Iterator[tuple[int, "_Server"]]:
-    """Serve `behaviour` on 127.0.0.1:<free port> in a thread; yields (port, server state)."""
+def http_server(behaviour: Behaviour | None = None, ssl_context=None) -> Iterator[tuple[int, "_Server"]]:
+    """Serve `behaviour` on 127.0.0.1:<free port> in a thread (TLS with `ssl_context`); yields (port, state)."""
     state = _Server(behaviour or Behaviour())
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     holder: dict = {}
 
     async def start() -> None:
-        holder["server"] = await asyncio.start_server(state.handle, "127.0.0.1", 0, backlog=1024)
+        holder["server"] = await asyncio.start_server(state.handle, "127.0.0.1", 0, backlog=1024, ssl=ssl_context)
         holder["port"] = holder["server"].sockets[0].getsockname()[1]
         ready.set()
 

@@ -96,3 +96,29 @@ async def test_a_corrupt_checkpoint_is_a_tool_error_that_says_what_to_do(client,
 async def test_results_carry_the_report_as_text_content_too(client, example_project):
     result = await client.call_tool("checkpoint", {"project_dir": str(example_project), "action": "list"})
     assert orjson.loads(result.content[0].text)["report"].startswith("# Checkpoints")
+
+
+async def test_loadtest_over_mcp_reports_progress_every_second_and_returns_the_report(client, empty_project):
+    from tests.servers import http_server
+
+    updates = []
+
+    async def on_progress(done, total, message):
+        updates.append((done, total, message))
+
+    with http_server() as (port, _):
+        result = await client.call_tool(
+            "loadtest",
+            {
+                "project_dir": str(empty_project),
+                "duration_s": 3,
+                "url": f"http://127.0.0.1:{port}/",
+                "connections": 2,
+                "workers": 1,
+            },
+            progress_callback=on_progress,
+        )
+    assert result.is_error is False
+    assert result.structured_content["run"]["requests"] > 100
+    assert len(updates) >= 3 and all("req/s" in message for _, _, message in updates)
+    assert updates[0][1] == 3

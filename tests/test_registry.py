@@ -41,9 +41,9 @@ def test_every_command_is_in_the_readme_and_has_a_test_module():
 
 
 def test_every_checkpoint_event_is_a_progress_row():
-    from oc_scale_mcp.core.checkpoint.store import EVENTS
+    from oc_scale_mcp.core.checkpoint.store import EVENTS, SUPPLEMENTARY_EVENTS
 
-    events = {event for event, _ in EVENTS}
+    events = {event for event, _ in EVENTS} | set(SUPPLEMENTARY_EVENTS)
     for spec in COMMANDS:
         assert spec.checkpoint_event is None or spec.checkpoint_event in events
 

@@ -48,6 +48,9 @@ EVENTS: tuple[tuple[str, str], ...] = (
     ("plan", "Capacity plan produced"),
 )
 
+# Results kept in skill_state that are not rows of the skill's pipeline.
+SUPPLEMENTARY_EVENTS: tuple[str, ...] = ("benchmark",)
+
 Mutation = Callable[[dict[str, Any]], None]
 
 

@@ -2,7 +2,8 @@
 
 Options are generated from each params model (`project_dir` → `--project-dir`). Scalars are passed
 as text and validated by the same pydantic model the MCP tool uses; lists take repeated options or
-a JSON array; objects take JSON. Exit codes: 0 done, 1 a budget/threshold/check failed, 2 bad input.
+a JSON array; objects take JSON. Exit codes: 0 done, 1 a budget/threshold/check failed, 2 bad input,
+3 a bug in oc-scale (one line; `OC_SCALE_DEBUG=1` prints the traceback).
 """
 
 import argparse
@@ -15,7 +16,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 
 
 def _strip_optional(annotation: Any) -> Any:
@@ -138,6 +139,16 @@ def _run_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"oc-scale {spec.name}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        import os
+
+        if os.environ.get("OC_SCALE_DEBUG"):
+            raise
+        print(
+            f"oc-scale {spec.name}: internal error (a bug, please report it): {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
     if sys.stderr.isatty():
         print("\r\033[K", end="", file=sys.stderr)
     if args._json:

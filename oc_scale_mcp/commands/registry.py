@@ -1,7 +1,7 @@
 """The one list of commands. Only commands that really work are here; each has docs and tests (a test
 fails otherwise). The MCP server, the CLI and `docs/tools.md` are generated from it."""
 
-from oc_scale_mcp.commands import benchmark, budget, checkpoint, cost, loadtest, plan
+from oc_scale_mcp.commands import benchmark, budget, checkpoint, cost, loadtest, plan, queries
 from oc_scale_mcp.commands.spec import CommandSpec
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -9,6 +9,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     budget.SPEC,
     loadtest.SPEC,
     benchmark.SPEC,
+    queries.SPEC,
     plan.SPEC,
     cost.SPEC,
 )

@@ -278,7 +278,7 @@ def _fsync_directory(directory: Path) -> None:
 
 
 def _dump(doc: Any) -> bytes:
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n"
 
 
 def _nonempty(value: Any) -> bool:

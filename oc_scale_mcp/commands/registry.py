@@ -1,10 +1,12 @@
 """The one list of commands. Only commands that really work are here; each has docs and tests (a test
 fails otherwise). The MCP server, the CLI and `docs/tools.md` are generated from it."""
 
-from oc_scale_mcp.commands import benchmark, budget, checkpoint, cost, loadtest, plan, queries
+from oc_scale_mcp.commands import audit, benchmark, bottleneck, budget, checkpoint, cost, loadtest, plan, queries
 from oc_scale_mcp.commands.spec import CommandSpec
 
 COMMANDS: tuple[CommandSpec, ...] = (
+    audit.SPEC,
+    bottleneck.SPEC,
     checkpoint.SPEC,
     budget.SPEC,
     loadtest.SPEC,

@@ -19,6 +19,11 @@ LAYER_NAMES = {
 
 
 class AuditParams(CommandParams):
+    ticket: str | None = Field(
+        None,
+        description="PM ticket to post to (Linear id, Jira key, GitHub owner/repo#n); "
+        "default: the checkpoint's pm_refs source. Needs .opchain/pm.yaml.",
+    )
     current_dau: int | None = Field(
         None, ge=1, description="Daily active users today (default: from the last `plan`, else 100)."
     )
@@ -166,6 +171,11 @@ async def run(params: AuditParams, progress: Progress) -> AuditResult:
         next_actions=[f"Fix #{b.rank}: {b.fix}" for b in top[:3]] or ["Re-run the audit after changes."],
         key_decisions=[f"Readiness grade {overall} on {evidence.basis}"],
     )
+    from oc_scale_mcp.pm.hooks import after_audit
+
+    result.pm = await after_audit(project, result, params.ticket)
+    if result.pm.status not in ("not configured",):
+        result.report += f"\n{result.pm.message}\n"
     return result
 
 

@@ -17,6 +17,11 @@ PM_SAVING_THRESHOLD = 0.30
 
 
 class CostParams(CommandParams):
+    ticket: str | None = Field(
+        None,
+        description="PM ticket to post to (Linear id, Jira key, GitHub owner/repo#n); "
+        "default: the checkpoint's pm_refs source. Needs .opchain/pm.yaml.",
+    )
     provider: Literal["cloudflare"] = Field(
         "cloudflare", description="Price list to use (data/pricing_<provider>.json)."
     )
@@ -180,6 +185,11 @@ async def run(params: CostParams, progress: Progress) -> CostResult:
         next_actions=[f"Act on: {r.title} (saves ${r.saving_usd_per_month:,.2f}/month)" for r in recommendations[:2]]
         or ["Re-run `oc-scale cost` when usage changes."],
     )
+    from oc_scale_mcp.pm.hooks import after_cost
+
+    outcome.pm = await after_cost(project, outcome, params.ticket)
+    if outcome.pm.status not in ("not configured",):
+        outcome.report += f"\n{outcome.pm.message}\n"
     return outcome
 
 

@@ -42,6 +42,11 @@ class StageSpec(BaseModel):
 
 
 class LoadtestParams(CommandParams):
+    ticket: str | None = Field(
+        None,
+        description="PM ticket to post to (Linear id, Jira key, GitHub owner/repo#n); "
+        "default: the checkpoint's pm_refs source. Needs .opchain/pm.yaml.",
+    )
     url: str | None = Field(None, description="The endpoint to load (or give `endpoints`).")
     method: str = Field("GET", description="Method for `url`.")
     headers: dict[str, str] = Field(
@@ -191,6 +196,11 @@ async def run(params: LoadtestParams, progress: Progress) -> LoadtestResult:
     )
     if outcome.notes:
         result.report += "\n" + "\n".join(f"- Checkpoint: {n}" for n in outcome.notes) + "\n"
+    from oc_scale_mcp.pm.hooks import after_loadtest
+
+    result.pm = await after_loadtest(project, result, params.ticket)
+    if result.pm.status not in ("not configured",):
+        result.report += f"\n{result.pm.message}\n"
     return result
 
 

@@ -19,6 +19,11 @@ class Measurement(BaseModel):
 
 
 class PlanParams(CommandParams):
+    ticket: str | None = Field(
+        None,
+        description="PM ticket to post to (Linear id, Jira key, GitHub owner/repo#n); "
+        "default: the checkpoint's pm_refs source. Needs .opchain/pm.yaml.",
+    )
     current_dau: int = Field(ge=1, description="Daily active users today.")
     target_users: int = Field(ge=1, description="Daily active users to plan for.")
     peak_concurrent_users: int | None = Field(
@@ -242,6 +247,11 @@ async def run(params: PlanParams, progress: Progress) -> PlanResult:
         f"{result.binding_limit or 'none in range'}; next review {review}.",
         next_actions=checklist[:3] or [f"Review capacity on {review}."],
     )
+    from oc_scale_mcp.pm.hooks import after_plan
+
+    result.pm = await after_plan(project, result, params.ticket)
+    if result.pm.status not in ("not configured",):
+        result.report += f"\n{result.pm.message}\n"
     return result
 
 

@@ -1,7 +1,18 @@
 """The one list of commands. Only commands that really work are here; each has docs and tests (a test
 fails otherwise). The MCP server, the CLI and `docs/tools.md` are generated from it."""
 
-from oc_scale_mcp.commands import audit, benchmark, bottleneck, budget, checkpoint, cost, loadtest, plan, queries
+from oc_scale_mcp.commands import (
+    audit,
+    benchmark,
+    bottleneck,
+    budget,
+    checkpoint,
+    cost,
+    loadtest,
+    plan,
+    queries,
+    sync_pm,
+)
 from oc_scale_mcp.commands.spec import CommandSpec
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -14,6 +25,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     queries.SPEC,
     plan.SPEC,
     cost.SPEC,
+    sync_pm.SPEC,
 )
 
 

@@ -46,6 +46,19 @@ class CommandParams(BaseModel):
     )
 
 
+class PmOutcome(BaseModel):
+    """What the PM integration did for this call (comment and sub-tickets on the linked ticket)."""
+
+    status: str = Field(
+        description="posted, deferred, partly deferred, nothing new, no linked ticket, not configured, "
+        "or held back (partial load test)."
+    )
+    message: str
+    posted: list[str] = Field(default_factory=list, description="Ids of comments and tickets written.")
+    skipped_existing: int = Field(0, description="Writes skipped because their marker was already there.")
+    deferred: int = Field(0, description="Writes queued in pm_deferred_actions for `sync_pm`.")
+
+
 class CommandResult(BaseModel):
     """What every command returns: data first, plus the markdown report in the skill's template."""
 
@@ -55,3 +68,4 @@ class CommandResult(BaseModel):
         description="False when a budget, threshold or validation failed (the CLI then exits 1); "
         "None when nothing was judged.",
     )
+    pm: PmOutcome | None = Field(None, description="PM writes made or deferred by this call, if any.")

@@ -26,6 +26,7 @@ class WranglerConfig:
     assets: bool = False
     cpu_ms_limit: int | None = None
     rate_limit_bindings: list[str] = field(default_factory=list)
+    hyperdrive: list[str] = field(default_factory=list)
 
     @property
     def services(self) -> list[str]:
@@ -93,6 +94,7 @@ def _config(path: str, data: dict) -> WranglerConfig:
         queues=_names(queues.get("producers"), "binding", "queue") + _names(queues.get("consumers"), "queue"),
         assets=bool(data.get("assets") or data.get("site")),
         cpu_ms_limit=limits.get("cpu_ms"),
+        hyperdrive=_names(data.get("hyperdrive"), "binding"),
         rate_limit_bindings=_names(data.get("ratelimits"), "name", "binding")
         + [b.get("name", "?") for b in unsafe if isinstance(b, dict) and b.get("type") == "ratelimit"],
     )

@@ -15,6 +15,15 @@ class QueriesParams(CommandParams):
     dialect: Literal["d1", "sqlite"] = Field("d1", description="Target database: Cloudflare D1 (SQLite) by default.")
     time_indexes: bool = Field(True, description="Time each recommended index before/after on generated data.")
     dataset_rows: int = Field(20_000, ge=1_000, le=200_000, description="Generated rows per table for the timing.")
+    postgres_dsn: str | None = Field(
+        None,
+        description="Postgres to plan the queries on (EXPLAIN FORMAT JSON, "
+        "what-if indexes with hypopg when installed), e.g. postgresql://user:pw@host/db. "
+        "The password is never stored.",
+    )
+    analyze: bool = Field(
+        False, description="Postgres: EXPLAIN ANALYZE (runs the query) — only for SELECTs without parameters."
+    )
 
 
 class IndexRecommendation(BaseModel):
@@ -147,6 +156,43 @@ async def run(params: QueriesParams, progress: Progress) -> QueriesResult:
                 title=f"{kinds.KINDS[kind].problem} on {advice.table}({', '.join(advice.columns)})",
             )
         )
+    if params.postgres_dsn:
+        await progress(3.5, 5, "planning on Postgres")
+        import anyio
+
+        from oc_scale_mcp.analysis.wrangler import read_wrangler
+        from oc_scale_mcp.commands.queries_postgres import analyze_postgres
+
+        parsed = []
+        for query in harvested.queries:
+            if not query.dynamic:
+                try:
+                    parsed.append((f"{query.file}:{query.line}", query.sql, rules.parse(query.sql)))
+                except sqlglot.errors.ParseError:
+                    continue
+        config = read_wrangler(root)
+        workers_without_pool = config is not None and not config.hyperdrive
+        pg = await anyio.to_thread.run_sync(
+            analyze_postgres, params.postgres_dsn, parsed, params.analyze, workers_without_pool
+        )
+        findings += pg.findings
+        notes += [
+            *pg.notes,
+            f"Postgres: planned {pg.planned} of {len(parsed)} queries"
+            + (" with hypopg what-if indexes" if pg.hypopg else ""),
+        ]
+        for item in pg.indexes:
+            by_statement.setdefault(
+                item["statement"],
+                IndexRecommendation(
+                    statement=item["statement"],
+                    table=item["table"],
+                    columns=item["columns"],
+                    queries=item["queries"],
+                    plan_before=[f"cost {item['cost_before']:,.1f}"],
+                    plan_after=[f"cost {item['cost_after']:,.1f} (hypothetical index)"],
+                ),
+            )
     await progress(4, 5, "looking for N+1 loops")
     files, _ = source_files(root, set(migrations))
     for path, language in files:

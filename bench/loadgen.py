@@ -77,15 +77,15 @@ def bench_hey(url: str, connections: int, duration: int) -> dict:
     return {"requests": statuses, "rps": rps, "cpu_s": cpu}
 
 
-def bench_builtin(url: str, connections: int, duration: int, requests: int | None = None) -> dict:
-    project = tempfile.mkdtemp()
+def builtin_args(url: str, connections: int, duration: int, requests: int | None = None) -> list[str]:
+    """The `oc-scale loadtest` command line for one worker, bounded by duration or by a request count."""
     args = [
         sys.executable,
         "-m",
         "oc_scale_mcp",
         "loadtest",
         "--project-dir",
-        project,
+        tempfile.mkdtemp(),
         "--url",
         url,
         "--connections",
@@ -96,7 +96,12 @@ def bench_builtin(url: str, connections: int, duration: int, requests: int | Non
         "--thresholds",
         "[]",
     ]
-    args += ["--requests", str(requests), "--duration-s", "3600"] if requests else ["--duration-s", str(duration)]
+    bound = ["--requests", str(requests), "--duration-s", "3600"] if requests else ["--duration-s", str(duration)]
+    return args + bound
+
+
+def bench_builtin(url: str, connections: int, duration: int) -> dict:
+    args = builtin_args(url, connections, duration)
     out, cpu, _ = run_measured(args)
     run = json.loads(out)["run"]
     return {
@@ -144,28 +149,7 @@ def main() -> None:
 
 def memory_check(url: str, connections: int, requests: int) -> None:
     """Run `requests` requests through the builtin engine and report the worker's peak RSS."""
-    project = tempfile.mkdtemp()
-    args = [
-        sys.executable,
-        "-m",
-        "oc_scale_mcp",
-        "loadtest",
-        "--project-dir",
-        project,
-        "--url",
-        url,
-        "--connections",
-        str(connections),
-        "--workers",
-        "1",
-        "--requests",
-        str(requests),
-        "--duration-s",
-        "3600",
-        "--json",
-        "--thresholds",
-        "[]",
-    ]
+    args = builtin_args(url, connections, 0, requests)
     start = time.perf_counter()
     done = subprocess.run(["taskset", "-c", "1", *args], capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start

@@ -26,17 +26,30 @@ _SCAN = re.compile(r"^SCAN (?:TABLE )?(\w+)(?: AS \w+)?(?! USING (?:COVERING )?I
 _SCAN_WITH_INDEX = re.compile(r"^SCAN (?:TABLE )?\w+.* USING (?:COVERING )?INDEX", re.IGNORECASE)
 
 
-def explain(db: sqlite3.Connection, sql: str) -> list[str] | None:
-    """The plan's detail lines, or None when SQLite cannot prepare the statement."""
+def binding_count(db: sqlite3.Connection, sql: str) -> int | None:
+    """How many parameters the statement takes (sqlite3 does not say: each count is tried); None when
+    SQLite cannot prepare the statement at all."""
     for count in range(0, 33):
         try:
-            return [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", [None] * count)]
+            db.execute(f"EXPLAIN {sql}", [None] * count)
+            return count
         except sqlite3.ProgrammingError as exc:
             if "bindings" not in str(exc):
                 return None
         except sqlite3.Error:
             return None
     return None
+
+
+def explain(db: sqlite3.Connection, sql: str) -> list[str] | None:
+    """The plan's detail lines, or None when SQLite cannot prepare the statement."""
+    count = binding_count(db, sql)
+    if count is None:
+        return None
+    try:
+        return [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", [None] * count)]
+    except sqlite3.Error:
+        return None
 
 
 def scanned_tables(plan: list[str]) -> list[str]:
@@ -270,14 +283,6 @@ class TimingLab:
 
 
 def _sample_params(db: sqlite3.Connection, sql: str) -> list | None:
-    """Parameters that hit data: 1 for ids/foreign keys (they exist), a mid value otherwise."""
-    for count in range(0, 33):
-        try:
-            db.execute(f"EXPLAIN {sql}", [None] * count)
-            return [1] * count
-        except sqlite3.ProgrammingError as exc:
-            if "bindings" not in str(exc):
-                return None
-        except sqlite3.Error:
-            return None
-    return None
+    """1 for every parameter: generated ids and foreign keys start at 1, so equality lookups hit rows."""
+    count = binding_count(db, sql)
+    return None if count is None else [1] * count

@@ -27,6 +27,8 @@ class Behaviour:
     slow_body: bool = False  # headers, then part of the body, then nothing
     headers: dict[str, str] = field(default_factory=dict)
     fail_every: int = 0  # every Nth response is a 500
+    # per-path handlers: path -> f(request headers) -> (status, headers, body); they win over the above
+    routes: dict = field(default_factory=dict)
 
 
 class _Server:
@@ -49,12 +51,23 @@ class _Server:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 length = 0
-                for line in head.split(b"\r\n"):
+                request_headers = {}
+                for line in head.split(b"\r\n")[1:]:
+                    if b":" in line:
+                        name, _, value = line.partition(b":")
+                        request_headers[name.decode().strip().lower()] = value.decode().strip()
                     if line.lower().startswith(b"content-length:"):
                         length = int(line.split(b":")[1])
                 if length:
                     await reader.readexactly(length)
                 self.requests += 1
+                path = head.split(b" ", 2)[1].decode()
+                if path in b.routes:
+                    status, headers, body = b.routes[path](request_headers)
+                    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+                    writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\n{extra}\r\n".encode() + body)
+                    await writer.drain()
+                    continue
                 if b.reset:
                     sock = writer.get_extra_info("socket")
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -18,6 +18,7 @@ class Route:
     path: str
     file: str
     line: int
+    local_path: str = ""  # as written in its router file (before an app.route() prefix)
 
 
 @dataclass(slots=True)
@@ -26,6 +27,7 @@ class CodeScan:
     module_state: list[tuple[str, int, str]] = field(default_factory=list)  # file, line, name
     kv_hot_keys: list[tuple[str, int, str]] = field(default_factory=list)  # file, line, key
     kv_reads: int = 0
+    kv_read_files: set[str] = field(default_factory=set)
     cache_control_set: bool = False
     rate_limiting: list[str] = field(default_factory=list)
     blocking_side_work: list[tuple[str, int, str]] = field(default_factory=list)
@@ -126,6 +128,7 @@ def _scan_js(
                     scan.kv_hot_keys.append((relative, node.start_point[0] + 1, _string(first)))
                 if receiver in kv_bindings and prop_text == "get":
                     scan.kv_reads += 1
+                    scan.kv_read_files.add(relative)
                 if (
                     prop_text in ("header", "set", "append")
                     and first is not None
@@ -195,5 +198,5 @@ def scan_code(root: Path, kv_bindings: set[str], skip: set[Path]) -> CodeScan:
         for router, method, path, line in local:
             prefix = prefixes.get(router, "")
             full = (prefix.rstrip("/") + path) if prefix and path != "/" else (prefix or path)
-            scan.routes.append(Route(method, full, relative, line))
+            scan.routes.append(Route(method, full, relative, line, path))
     return scan

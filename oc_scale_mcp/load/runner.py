@@ -118,9 +118,24 @@ async def run_plan(
             for index, process in enumerate(processes):
                 group.start_soon(follow, index, process)
     except anyio.get_cancelled_exc_class():
+        # Cancelled (Ctrl-C, or the MCP client cancelled the call): the workers stop on SIGTERM and still
+        # report what they measured; that becomes a partial result instead of being lost.
         state["cancelled"] = True
         stop_all()
-        raise
+        with anyio.CancelScope(shield=True), anyio.move_on_after(10):
+            reported = {message["worker"] for message in done}
+            for process in processes:
+                tail = b"".join([chunk async for chunk in process.stdout])
+                for line in tail.split(b"\n"):
+                    try:
+                        message = orjson.loads(line)
+                    except orjson.JSONDecodeError:
+                        continue
+                    if message.get("type") == "done" and message["worker"] not in reported:
+                        done.append(message)
+                        reported.add(message["worker"])
+        if not done:
+            raise
     finally:
         stop_all()
         with anyio.CancelScope(shield=True), anyio.move_on_after(10):
@@ -139,6 +154,8 @@ async def run_plan(
         result.partial = True
     if state["aborted"]:
         result.partial, result.stop_reason = True, "aborted on a failed threshold"
+    if state["cancelled"]:
+        result.partial, result.stop_reason = True, "cancelled"
     return result
 
 

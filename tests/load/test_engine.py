@@ -194,3 +194,44 @@ async def test_an_untrusted_certificate_is_a_tls_error(empty_project, tls_server
     with http_server(ssl_context=tls_server_context) as (port, _):
         result = await loadtest(empty_project, url=f"https://127.0.0.1:{port}/", duration_s=1, connections=1)
     assert result.run.errors["tls"] > 0 and result.run.error_rate == 1.0
+
+
+def test_ctrl_c_stops_the_run_cleanly_and_returns_a_partial_result(empty_project):
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with http_server() as (port, _):
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "oc_scale_mcp",
+                "loadtest",
+                "--project-dir",
+                str(empty_project),
+                "--url",
+                f"http://127.0.0.1:{port}/",
+                "--duration-s",
+                "60",
+                "--connections",
+                "2",
+                "--workers",
+                "1",
+                "--json",
+                "--thresholds",
+                "[]",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(3)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    run = json.loads(out)["run"]
+    assert run["partial"] is True and run["stop_reason"] == "cancelled"
+    assert run["requests"] > 100 and run["duration_s"] < 30

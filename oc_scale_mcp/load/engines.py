@@ -14,7 +14,7 @@ from oc_scale_mcp.load.plan import LoadPlan, Stage
 from oc_scale_mcp.load.results import RunResult
 from oc_scale_mcp.load.runner import LiveRun, run_plan
 from oc_scale_mcp.load.targets import parse_origin, template
-from oc_scale_mcp.load.thresholds import Threshold, ThresholdVerdict, evaluate
+from oc_scale_mcp.load.thresholds import Threshold, ThresholdVerdict, evaluate, holds, unit_of
 
 if TYPE_CHECKING:
     from oc_scale_mcp.commands.loadtest import EndpointSpec, LoadtestParams, SweepStep
@@ -84,7 +84,7 @@ def judge(thresholds: list[Threshold], run: RunResult, live: LiveRun | None) -> 
                     passed=False,
                     measured=None,
                     limit=threshold.limit,
-                    unit="ms",
+                    unit=unit_of(threshold),
                     window_s=threshold.window_s,
                     detail=f"{run.engine} gives no per-second data for windows",
                 )
@@ -119,9 +119,7 @@ def _from_summary(threshold: Threshold, run: RunResult) -> ThresholdVerdict:
     }.get(stat)
     summary = {"latency": run.latency, "service": run.service_time, "ttfb": run.ttfb}[source]
     measured = getattr(summary, field) if summary is not None and field else None
-    from oc_scale_mcp.load.thresholds import _OPS
-
-    passed = measured is not None and _OPS[threshold.op](float(measured), float(threshold.limit))
+    passed = holds(threshold, measured)
     return ThresholdVerdict(
         expression=threshold.expression,
         metric=threshold.metric,

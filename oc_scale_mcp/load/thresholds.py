@@ -110,8 +110,14 @@ def _histogram_value(histogram, stat: str) -> float | None:
     return histogram.get_value_at_percentile(float(stat[1:])) / 1000
 
 
-def _unit(threshold: Threshold) -> str:
+def unit_of(threshold: Threshold) -> str:
+    """The unit a threshold's limit and measurement are in."""
     return {"error_rate": "fraction", "rps": "req/s"}.get(threshold.metric, "ms")
+
+
+def holds(threshold: Threshold, measured: float | None) -> bool:
+    """Whether a measured value satisfies the threshold (no measurement never passes)."""
+    return measured is not None and _OPS[threshold.op](float(measured), float(threshold.limit))
 
 
 def evaluate(
@@ -137,14 +143,14 @@ def evaluate(
         detail = ""
     else:
         measured, detail = _worst_window(threshold, seconds, higher_is_better)
-    passed = measured is not None and _OPS[threshold.op](float(measured), float(threshold.limit))
+    passed = holds(threshold, measured)
     return ThresholdVerdict(
         expression=threshold.expression,
         metric=threshold.metric,
         passed=passed,
         measured=None if measured is None else round(measured, 6),
         limit=threshold.limit,
-        unit=_unit(threshold),
+        unit=unit_of(threshold),
         window_s=threshold.window_s,
         detail=detail or ("" if measured is not None else "no data"),
     )

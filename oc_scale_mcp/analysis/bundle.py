@@ -91,6 +91,13 @@ class _References(HTMLParser):
                 self.refs.append(("image", src))
 
 
+def referenced_urls(html: str) -> list[tuple[str, str]]:
+    """(kind, url) of everything an HTML page loads: scripts, styles, preloads, icons, images."""
+    parser = _References()
+    parser.feed(html)
+    return parser.refs
+
+
 def measure_file(dist: Path, path: Path, kind: str) -> AssetSize:
     data = path.read_bytes()
     return AssetSize(

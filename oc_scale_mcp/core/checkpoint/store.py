@@ -49,7 +49,7 @@ EVENTS: tuple[tuple[str, str], ...] = (
 )
 
 # Results kept in skill_state that are not rows of the skill's pipeline.
-SUPPLEMENTARY_EVENTS: tuple[str, ...] = ("benchmark", "cost")
+SUPPLEMENTARY_EVENTS: tuple[str, ...] = ("benchmark", "cost", "cdn")
 
 Mutation = Callable[[dict[str, Any]], None]
 

@@ -142,6 +142,13 @@ def resolve_budgets(
     return budgets
 
 
+def stored_values(skill_state: dict) -> dict[str, float]:
+    """The budget values recorded by `budget set` (skill_state.budgets.values), or `{}`."""
+    record = skill_state.get("budgets")
+    values = record.get("values") if isinstance(record, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
 def judge(measured: float | None, budget: float) -> BudgetStatus:
     """pass below 90 % of the budget, warn from 90 % up to it, fail at or above it."""
     if measured is None:

@@ -69,10 +69,7 @@ class AuditResult(CommandResult):
 def _current_users(project: Project, given: int | None) -> int:
     if given:
         return given
-    try:
-        plan = (CheckpointStore(project).read().get("skill_state") or {}).get("plan") or {}
-    except Exception:
-        plan = {}
+    plan = CheckpointStore(project).skill_state().get("plan") or {}
     return int(plan.get("current_dau") or 100)
 
 

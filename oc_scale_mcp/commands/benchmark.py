@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from oc_scale_mcp.analysis.budgets import resolve_budgets
+from oc_scale_mcp.analysis.budgets import resolve_budgets, stored_values
 from oc_scale_mcp.commands.spec import CommandSpec, Hints, Progress
 from oc_scale_mcp.core.checkpoint import CheckpointStore
 from oc_scale_mcp.core.errors import InputError
@@ -82,8 +82,7 @@ async def run(params: BenchmarkParams, progress: Progress) -> BenchmarkResult:
         except ImportError:
             raise InputError("http2=true needs the `h2` package: `pip install h2`") from None
     store = CheckpointStore(project)
-    stored = ((store.read().get("skill_state") or {}).get("budgets") or {}).get("values") if store.exists() else None
-    budgets = resolve_budgets(None, stored if isinstance(stored, dict) else None)
+    budgets = resolve_budgets(None, stored_values(store.skill_state()))
     results: list[EndpointBenchmark] = []
     total_steps = len(params.urls) * (params.requests + params.warmup)
     done_steps = 0

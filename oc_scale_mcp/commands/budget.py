@@ -13,6 +13,7 @@ from oc_scale_mcp.analysis.budgets import (
     format_value,
     judge,
     resolve_budgets,
+    stored_values,
 )
 from oc_scale_mcp.commands.spec import CommandSpec, Hints, Progress
 from oc_scale_mcp.core.checkpoint import CheckpointStore
@@ -79,12 +80,6 @@ class BudgetResult(CommandResult):
     enforcement: EnforcementConfig
 
 
-def _stored_budgets(doc: dict[str, Any]) -> dict[str, float]:
-    record = (doc.get("skill_state") or {}).get("budgets") or {}
-    values = record.get("values") if isinstance(record, dict) else None
-    return values if isinstance(values, dict) else {}
-
-
 def _latest_loadtest_latency(doc: dict[str, Any]) -> tuple[dict[str, float], str | None]:
     record = (doc.get("skill_state") or {}).get("loadtest") or {}
     latency = record.get("latency_ms") if isinstance(record, dict) else None
@@ -98,7 +93,7 @@ async def run(params: BudgetParams, progress: Progress) -> BudgetResult:
     project = Project.open(params.project_dir)
     store = CheckpointStore(project)
     doc = store.read()
-    base = {} if params.action == "set" and not doc else _stored_budgets(doc)
+    base = {} if params.action == "set" and not doc else stored_values(doc.get("skill_state") or {})
     budgets = resolve_budgets(params.budgets, base)
     notes: list[str] = []
     measured: dict[str, tuple[float, str]] = {}

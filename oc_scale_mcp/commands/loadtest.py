@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from oc_scale_mcp.analysis.budgets import stored_values
 from oc_scale_mcp.commands.spec import CommandSpec, Hints, Progress
 from oc_scale_mcp.core.checkpoint import CheckpointStore
 from oc_scale_mcp.core.errors import InputError
@@ -153,13 +154,14 @@ def _check_caps(params: LoadtestParams) -> float:
     return duration
 
 
-def _stored_budgets(store: CheckpointStore) -> dict[str, float]:
-    try:
-        record = (store.read().get("skill_state") or {}).get("budgets") or {}
-    except Exception:  # a corrupt checkpoint must not block a load test; the write will move it aside
-        return {}
-    values = record.get("values") if isinstance(record, dict) else None
-    return values if isinstance(values, dict) else {}
+def recorded_sweep(skill_state: dict) -> list[tuple[float, float]]:
+    """(concurrency, throughput req/s) of the last recorded sweep — the input of the USL fit."""
+    sweep = (skill_state.get("loadtest") or {}).get("sweep") or []
+    return [
+        (float(s["concurrency"]), float(s["throughput_rps"]))
+        for s in sweep
+        if isinstance(s, dict) and s.get("concurrency") and s.get("throughput_rps") is not None
+    ]
 
 
 async def run(params: LoadtestParams, progress: Progress) -> LoadtestResult:
@@ -178,7 +180,9 @@ async def run(params: LoadtestParams, progress: Progress) -> LoadtestResult:
     check_target_allowed(origin, params.allow_private_targets)
     duration = _check_caps(params)
     expressions = (
-        params.thresholds if params.thresholds is not None else thresholds.default_thresholds(_stored_budgets(store))
+        params.thresholds
+        if params.thresholds is not None
+        else thresholds.default_thresholds(stored_values(store.skill_state()))
     )
     parsed = thresholds.parse_thresholds(expressions)
 

@@ -109,18 +109,6 @@ class PlanResult(CommandResult):
     next_review_date: str
 
 
-def _recorded_sweep(store: CheckpointStore) -> list[Measurement]:
-    try:
-        sweep = ((store.read().get("skill_state") or {}).get("loadtest") or {}).get("sweep") or []
-    except Exception:
-        return []
-    return [
-        Measurement(concurrency=s["concurrency"], throughput=s["throughput_rps"])
-        for s in sweep
-        if isinstance(s, dict) and s.get("concurrency") and s.get("throughput_rps") is not None
-    ]
-
-
 async def run(params: PlanParams, progress: Progress) -> PlanResult:
     from oc_scale_mcp.planning.capacity import projection, tier_name, tier_rows, users_after
     from oc_scale_mcp.planning.limits import break_points
@@ -130,7 +118,10 @@ async def run(params: PlanParams, progress: Progress) -> PlanResult:
     store = CheckpointStore(project)
     measurements, source = params.measurements, "given measurements"
     if measurements is None:
-        measurements, source = _recorded_sweep(store), "the recorded load-test sweep"
+        from oc_scale_mcp.commands.loadtest import recorded_sweep
+
+        measurements = [Measurement(concurrency=c, throughput=x) for c, x in recorded_sweep(store.skill_state())]
+        source = "the recorded load-test sweep"
     usl = None
     measured_rps = None
     if measurements:

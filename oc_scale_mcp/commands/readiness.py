@@ -55,7 +55,7 @@ async def gather(
 
     evidence = Evidence(current_users=current_users, plan_name=workers_plan)
     root = project.root
-    state = _skill_state(project)
+    state = CheckpointStore(project).skill_state()
 
     # Database -------------------------------------------------------------------------------------
     await progress(1, 6, "database: schema, queries and plans")
@@ -192,13 +192,6 @@ async def gather(
     return evidence
 
 
-def _skill_state(project: Project) -> dict:
-    try:
-        return CheckpointStore(project).read().get("skill_state") or {}
-    except Exception:
-        return {}
-
-
 def _foreign_keys_without_index(root, kinds) -> list[Finding]:
     from oc_scale_mcp.analysis.sql.schema import build_schema, find_migrations
 
@@ -237,26 +230,23 @@ def _profile_from_code(db, scan):
 
 
 def _measured_capacity(state: dict) -> float | None:
-    sweep = (state.get("loadtest") or {}).get("sweep") or []
-    points = [
-        (s["concurrency"], s["throughput_rps"])
-        for s in sweep
-        if isinstance(s, dict) and s.get("concurrency") and s.get("throughput_rps")
-    ]
-    if len(points) < 3:
-        return None
+    """The peak throughput of the USL fit of the recorded sweep, when there is a usable one."""
+    from oc_scale_mcp.commands.loadtest import recorded_sweep
     from oc_scale_mcp.core.errors import InputError
     from oc_scale_mcp.planning.usl import fit_usl
 
+    points = recorded_sweep(state)
+    if len(points) < 3:
+        return None
     try:
-        fit = fit_usl([p[0] for p in points], [p[1] for p in points])
+        fit = fit_usl([c for c, _ in points], [x for _, x in points])
     except InputError:
         return None
     return None if fit.max_throughput == float("inf") else fit.max_throughput
 
 
 def _frontend(project: Project, dist_dir: str | None, state: dict, evidence: Evidence) -> list[Finding]:
-    from oc_scale_mcp.analysis.budgets import resolve_budgets
+    from oc_scale_mcp.analysis.budgets import resolve_budgets, stored_values
     from oc_scale_mcp.analysis.bundle import measure_dist
     from oc_scale_mcp.analysis.frontend import frontend_findings
 
@@ -266,8 +256,7 @@ def _frontend(project: Project, dist_dir: str | None, state: dict, evidence: Evi
         evidence.not_checked[Layer.FRONTEND] = f"no built front end ({dist.name}/); build it or pass dist_dir"
         return []
     evidence.checked[Layer.FRONTEND] = True
-    stored = ((state.get("budgets") or {}).get("values")) or None
-    budgets = resolve_budgets(None, stored if isinstance(stored, dict) else None)
+    budgets = resolve_budgets(None, stored_values(state))
     return frontend_findings(dist, measure_dist(dist), budgets["js_bundle_gzip_bytes"], budgets["page_weight_bytes"])
 
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from oc_scale_mcp.analysis.budgets import stored_values
 from oc_scale_mcp.core.checkpoint import CheckpointStore
 from oc_scale_mcp.core.errors import OcScaleError
 from oc_scale_mcp.core.models import PmOutcome
@@ -39,17 +40,6 @@ def _config(project: Project):
         return None
 
 
-def _state(project: Project) -> dict[str, Any]:
-    try:
-        return CheckpointStore(project).read().get("skill_state") or {}
-    except Exception:
-        return {}
-
-
-def _budgets(state: dict[str, Any]) -> dict[str, float]:
-    return ((state.get("budgets") or {}).get("values")) or {}
-
-
 def _cost_line(state: dict[str, Any]) -> str:
     cost = state.get("cost") or {}
     if cost.get("usd_per_month") is not None:
@@ -61,7 +51,7 @@ def _cost_line(state: dict[str, Any]) -> str:
 @guarded
 async def after_audit(project: Project, result, ticket: str | None) -> PmOutcome:
     config = _config(project)
-    state = _state(project)
+    state = CheckpointStore(project).skill_state()
     loadtest = state.get("loadtest") or {}
     profile = (
         f"{loadtest.get('concurrency')} concurrent connections / {loadtest.get('rps', 0):,.0f} req/sec sustained"
@@ -82,7 +72,7 @@ async def after_audit(project: Project, result, ticket: str | None) -> PmOutcome
             readiness=result.readiness,
             load_profile=profile,
             loadtest=loadtest,
-            budgets=_budgets(state),
+            budgets=stored_values(state),
             bottlenecks=[(b.component, b.summary) for b in result.bottlenecks],
             cost_line=_cost_line(state),
         )
@@ -99,7 +89,7 @@ async def after_loadtest(project: Project, result, ticket: str | None) -> PmOutc
         return PmOutcome(
             status="held back", message="The load test did not finish: partial results are never posted to the PM tool."
         )
-    state = _state(project)
+    state = CheckpointStore(project).skill_state()
     audit = state.get("audit") or {}
     loadtest = state.get("loadtest") or {}
     run = result.run
@@ -114,7 +104,7 @@ async def after_loadtest(project: Project, result, ticket: str | None) -> PmOutc
         readiness=audit.get("readiness", "WATCH" if result.passed is not False else "RED"),
         load_profile=profile,
         loadtest=loadtest,
-        budgets=_budgets(state),
+        budgets=stored_values(state),
         bottlenecks=[(b.get("component", ""), b.get("summary", "")) for b in audit.get("bottlenecks", [])],
         cost_line=_cost_line(state),
     )

@@ -80,6 +80,16 @@ class CheckpointStore:
             return {}
         return load_json_object(self.path)
 
+    def skill_state(self) -> dict[str, Any]:
+        """Our recorded results, for commands that use them as advice (budgets, sweeps, the last plan):
+        `{}` when there is no checkpoint or it is corrupt — the next write moves a corrupt file aside and
+        says so, so advice never blocks a command."""
+        try:
+            state = self.read().get("skill_state")
+        except CheckpointError:
+            return {}
+        return state if isinstance(state, dict) else {}
+
     def exists(self) -> bool:
         return self.path.exists()
 
